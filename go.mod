@@ -1,0 +1,3 @@
+module github.com/resilience-go/resilience
+
+go 1.26
