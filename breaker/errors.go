@@ -19,17 +19,22 @@ type OpenError struct {
 	// Name is the breaker's name.
 	Name string
 	// Until is when the breaker will admit a probe call again. For a rejection in half-open
-	// (all probe slots taken) it is the time of the rejection's episode start: a slot frees as
-	// soon as a probe finishes.
+	// (all probe slots taken) it is when the breaker turned half-open: a slot frees as soon
+	// as a probe finishes. Zero for a forced opening.
 	Until time.Time
 	// HalfOpen reports that the breaker was half-open and its probe slots were all taken.
 	HalfOpen bool
+	// Forced reports that the breaker was opened by ForceOpen and stays open until Reset.
+	Forced bool
 
 	now func() time.Time
 }
 
 // Error says which breaker rejected the call and how long until it will try again.
 func (e *OpenError) Error() string {
+	if e.Forced {
+		return fmt.Sprintf("breaker %q: open (forced open until reset)", e.Name)
+	}
 	if e.HalfOpen {
 		return fmt.Sprintf("breaker %q: open (half-open, all probe slots taken)", e.Name)
 	}
@@ -45,6 +50,9 @@ func (e *OpenError) RetryAfter() time.Duration {
 	now := time.Now
 	if e.now != nil {
 		now = e.now
+	}
+	if e.Forced || e.HalfOpen {
+		return 0
 	}
 	if d := e.Until.Sub(now()); d > 0 {
 		return d
