@@ -109,9 +109,12 @@ func (c *Config) jittered(n int, prev time.Duration) time.Duration {
 		}
 		d = lo + randUpTo(hi-lo)
 	default: // Proportional, and anything invalid
-		base := c.exponential(n)
-		spread := float64(base) * c.JitterFactor
-		d = base + time.Duration(spread*(2*rand.Float64()-1))
+		base := float64(c.exponential(n))
+		f := base + base*c.JitterFactor*(2*rand.Float64()-1)
+		if f >= float64(c.MaxDelay) { // in float: base+jitter may not fit a Duration
+			return c.MaxDelay
+		}
+		d = time.Duration(f)
 	}
 	return c.clamp(d)
 }
