@@ -30,8 +30,7 @@ func IsRetryable(err error) bool {
 	if err == nil || IsPermanent(err) || errors.Is(err, context.Canceled) || errors.Is(err, breaker.ErrOpen) {
 		return false
 	}
-	var r interface{ Retryable() bool }
-	if errors.As(err, &r) {
+	if r, ok := as[interface{ Retryable() bool }](err); ok {
 		return r.Retryable()
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
@@ -39,23 +38,65 @@ func IsRetryable(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
-	var ne net.Error
-	if errors.As(err, &ne) {
+	if _, ok := as[net.Error](err); ok {
 		return true
 	}
-	var to interface{ Timeout() bool }
-	if errors.As(err, &to) && to.Timeout() {
+	if to, ok := as[interface{ Timeout() bool }](err); ok && to.Timeout() {
 		return true
 	}
-	var tmp interface{ Temporary() bool }
-	return errors.As(err, &tmp) && tmp.Temporary()
+	tmp, ok := as[interface{ Temporary() bool }](err)
+	return ok && tmp.Temporary()
 }
 
 // retryAfter returns the wait an error asks for through RetryAfter() time.Duration, or 0.
 func retryAfter(err error) time.Duration {
-	var h interface{ RetryAfter() time.Duration }
-	if errors.As(err, &h) {
+	if h, ok := as[interface{ RetryAfter() time.Duration }](err); ok {
 		return h.RetryAfter()
 	}
 	return 0
+}
+
+// as is errors.As for an interface type I, without errors.As's allocation of its target:
+// it finds the first error in err's tree (depth-first, as errors.As) that implements I. An
+// error with its own As method is handed to errors.As.
+func as[I any](err error) (I, bool) {
+	for err != nil {
+		if i, ok := err.(I); ok {
+			return i, true
+		}
+		switch u := err.(type) {
+		case interface{ As(any) bool }:
+			var i I
+			if u.As(&i) {
+				return i, true
+			}
+			switch w := err.(type) {
+			case interface{ Unwrap() error }:
+				err = w.Unwrap()
+				continue
+			case interface{ Unwrap() []error }:
+				return asAny[I](w.Unwrap())
+			}
+			return i, false
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			return asAny[I](u.Unwrap())
+		default:
+			var zero I
+			return zero, false
+		}
+	}
+	var zero I
+	return zero, false
+}
+
+func asAny[I any](errs []error) (I, bool) {
+	for _, e := range errs {
+		if i, ok := as[I](e); ok {
+			return i, true
+		}
+	}
+	var zero I
+	return zero, false
 }

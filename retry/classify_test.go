@@ -104,3 +104,36 @@ func TestAfter(t *testing.T) {
 		t.Errorf("After(%v, 3s): errors.Is = %v, retryAfter = %v", base, errors.Is(err, base), retryAfter(err))
 	}
 }
+
+// asErr converts itself to a timeoutErr through an As method.
+type asErr struct{}
+
+func (asErr) Error() string { return "converts" }
+func (asErr) As(target any) bool {
+	if p, ok := target.(*interface{ Timeout() bool }); ok {
+		*p = timeoutErr{}
+		return true
+	}
+	return false
+}
+
+func TestIsRetryableErrorTrees(t *testing.T) {
+	tests := []struct {
+		name string
+		give error
+		want bool
+	}{
+		{"joined: second is retryable", errors.Join(errors.New("a"), syscall.ECONNRESET), true},
+		{"joined: declared in second", errors.Join(errors.New("a"), declaredErr{true}), true},
+		{"joined: permanent anywhere", errors.Join(syscall.ECONNRESET, Permanent(errors.New("b"))), false},
+		{"As method", fmt.Errorf("x: %w", asErr{}), true},
+		{"multi-%w", fmt.Errorf("%w and %w", errors.New("a"), timeoutErr{}), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsRetryable(tt.give); got != tt.want {
+				t.Errorf("IsRetryable(%v) = %v, want %v", tt.give, got, tt.want)
+			}
+		})
+	}
+}

@@ -105,8 +105,8 @@ func (p *permanentError) Unwrap() error { return p.err }
 
 // IsPermanent reports whether err, or any error it wraps, was marked with [Permanent].
 func IsPermanent(err error) bool {
-	var p *permanentError
-	return errors.As(err, &p)
+	_, ok := as[*permanentError](err)
+	return ok
 }
 
 // After attaches a server's hint to err: the next wait is d (capped by MaxDelay, and

@@ -25,6 +25,7 @@ func Do(ctx context.Context, cfg Config, fn func(context.Context) error) error {
 	cfg.applyDefaults()
 	r := run{cfg: &cfg, stats: cfg.stats()}
 	r.begin()
+	var s sleeper
 	for {
 		r.attempts++
 		var err error
@@ -37,7 +38,7 @@ func Do(ctx context.Context, cfg Config, fn func(context.Context) error) error {
 			r.record(true, false)
 			return nil
 		}
-		if err = r.failed(ctx, err); err != nil {
+		if err = r.failed(ctx, err, &s); err != nil {
 			return err
 		}
 	}
@@ -89,6 +90,7 @@ func Wrap[T any](cfg Config, fn func(context.Context) (T, error)) func(context.C
 func doValue[T any](ctx context.Context, cfg *Config, stats *opStats, fn func(context.Context) (T, error), retryResult func(T) bool) (T, error) {
 	r := run{cfg: cfg, stats: stats}
 	r.begin()
+	var s sleeper
 	for {
 		r.attempts++
 		var v T
@@ -103,12 +105,12 @@ func doValue[T any](ctx context.Context, cfg *Config, stats *opStats, fn func(co
 				r.record(true, false)
 				return v, nil
 			}
-			if err = r.failed(ctx, ErrRejectedResult); err != nil {
+			if err = r.failed(ctx, ErrRejectedResult, &s); err != nil {
 				return v, err
 			}
 			continue
 		}
-		if err = r.failed(ctx, err); err != nil {
+		if err = r.failed(ctx, err, &s); err != nil {
 			var zero T
 			return zero, err
 		}
@@ -135,7 +137,6 @@ type run struct {
 	prev     time.Duration // the last wait, for DecorrelatedJitter
 	waited   time.Duration // sum of the waits
 	start    time.Time     // set only when MaxElapsed needs it
-	sleeper  sleeper
 }
 
 func (r *run) begin() {
@@ -156,7 +157,10 @@ func (r *run) now() time.Time {
 
 // failed decides what follows a failed attempt: nil to retry (after waiting), or the error
 // the call returns.
-func (r *run) failed(ctx context.Context, err error) error {
+//
+// s holds the call's timer; it is kept apart from r so that r, which points at the
+// caller's Config, does not escape with it.
+func (r *run) failed(ctx context.Context, err error, s *sleeper) error {
 	c := r.cfg
 	if p, ok := err.(*permanentError); ok {
 		return r.giveUp(p.err)
@@ -194,7 +198,7 @@ func (r *run) failed(ctx context.Context, err error) error {
 	if c.clock != nil {
 		werr = c.clock.Sleep(ctx, d)
 	} else {
-		werr = r.sleeper.sleep(ctx, d)
+		werr = s.sleep(ctx, d)
 	}
 	if werr != nil {
 		return r.stop(ctx, err, nil, false)
