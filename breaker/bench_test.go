@@ -118,3 +118,30 @@ func BenchmarkNew(b *testing.B) {
 		_, _ = breaker.New(breaker.Config{Timeout: breaker.NoTimeout})
 	}
 }
+
+func BenchmarkCallWithTimeoutWaitingOnDone(b *testing.B) {
+	br := newBench(b, breaker.Config{Timeout: 30 * time.Second})
+	ctx := context.Background()
+	fn := func(ctx context.Context) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+			return nil
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = br.Call(ctx, fn)
+	}
+}
+
+func BenchmarkContextWithTimeout(b *testing.B) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_ = ok(c)
+		cancel()
+	}
+}

@@ -276,10 +276,10 @@ func (b *Breaker) Allow() (done func(err error), err error) {
 
 // attempt is one admitted call on the slow path.
 type attempt struct {
-	tok    uint64
-	ctx    context.Context
-	cancel context.CancelFunc
-	start  time.Time
+	tok   uint64
+	ctx   context.Context
+	dl    *deadlineCtx // when the breaker has a Timeout
+	start time.Time
 }
 
 func (b *Breaker) enter(ctx context.Context, w uint64) (attempt, error) {
@@ -289,7 +289,8 @@ func (b *Breaker) enter(ctx context.Context, w uint64) (attempt, error) {
 	}
 	a := attempt{tok: tok, ctx: ctx}
 	if tok&flagTimeout != 0 {
-		a.ctx, a.cancel = context.WithTimeout(ctx, b.timeout)
+		a.dl = newDeadlineCtx(ctx, b.timeout)
+		a.ctx = a.dl
 	}
 	if tok&flagMeasured != 0 {
 		a.start = b.clock.Now()
@@ -299,17 +300,16 @@ func (b *Breaker) enter(ctx context.Context, w uint64) (attempt, error) {
 
 // abort records a call whose fn panicked (or called runtime.Goexit) as a failure.
 func (b *Breaker) abort(a *attempt) {
-	if a.cancel != nil {
-		a.cancel()
+	if a.dl != nil {
+		a.dl.finish()
 	}
 	b.record(a, failure, b.slow(a))
 }
 
 func (b *Breaker) exit(parent context.Context, a *attempt, err error) error {
 	timedOut := false
-	if a.cancel != nil {
-		timedOut = a.ctx.Err() != nil && parent.Err() == nil
-		a.cancel()
+	if a.dl != nil {
+		timedOut = a.dl.finish() && parent.Err() == nil
 	}
 	if timedOut {
 		if err == nil {

@@ -117,3 +117,46 @@ func TestRecoveryOnRealTimers(t *testing.T) {
 		}
 	})
 }
+
+type ctxKey struct{}
+
+func TestTimeoutContextBehavesAsAContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, _ := breaker.New(breaker.Config{Timeout: time.Second, FailureThreshold: 10})
+		parent := context.WithValue(context.Background(), ctxKey{}, "v")
+		err := b.Call(parent, func(ctx context.Context) error {
+			if ctx.Value(ctxKey{}) != "v" {
+				t.Errorf("Value lost")
+			}
+			if ctx.Err() != nil {
+				t.Errorf("Err() = %v before the deadline", ctx.Err())
+			}
+			child, cancel := context.WithCancel(ctx) // joins the tree: no goroutine
+			defer cancel()
+			time.Sleep(time.Second)
+			synctest.Wait()
+			select {
+			case <-child.Done():
+			default:
+				t.Errorf("child not cancelled at the deadline")
+			}
+			return ctx.Err()
+		})
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Call = %v, want DeadlineExceeded", err)
+		}
+		// Err before Done: once Err reports expiry, Done is closed.
+		_ = b.Call(context.Background(), func(ctx context.Context) error {
+			time.Sleep(2 * time.Second)
+			if ctx.Err() == nil {
+				t.Errorf("Err() = nil after the deadline")
+			}
+			select {
+			case <-ctx.Done():
+			default:
+				t.Errorf("Done not closed after Err reported expiry")
+			}
+			return nil
+		})
+	})
+}
