@@ -59,7 +59,7 @@ type Breaker struct {
 	probesOK   int32 // consecutive successful probes in this half-open episode
 	reopenings int32 // consecutive failed recoveries, for the growing open time
 	stopTimer  func() bool
-	lastChange time.Time
+	lastChange int64 // UnixNano of the last change of state
 	pending    []StateChange
 	delivering atomic.Bool
 }
@@ -97,7 +97,6 @@ func newBreaker(cfg Config, clk clock, reg *Registry) (*Breaker, error) {
 		timeout:          c.Timeout,
 		clock:            clk,
 		reg:              reg,
-		lastChange:       clk.Now(),
 	}
 	var w uint64
 	if c.Timeout > 0 {
@@ -110,11 +109,16 @@ func newBreaker(cfg Config, clk clock, reg *Registry) (*Breaker, error) {
 		c.OnStateChange != nil {
 		b.ext = &extras{cfg: c}
 		if c.windowed() {
-			b.ext.window = newWindow(c, b.lastChange)
+			b.ext.window = &window{} // made below, once the clock is read
 		}
 		if c.windowed() || c.SlowCallDuration > 0 {
 			w |= flagMeasured
 		}
+	}
+	now := clk.Now()
+	b.lastChange = now.UnixNano()
+	if b.ext != nil && b.ext.window != nil {
+		b.ext.window = newWindow(c, now)
 	}
 	b.word.Store(w)
 	return b, nil
@@ -555,7 +559,7 @@ func (b *Breaker) transition(to State, reason string, now time.Time) {
 		}
 	}
 	b.word.Store(w)
-	b.lastChange = now
+	b.lastChange = now.UnixNano()
 	if from != to {
 		b.pending = append(b.pending, StateChange{Name: b.name, From: from, To: to, Reason: reason, At: now})
 	}

@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"go.uber.org/goleak"
 )
@@ -21,5 +22,16 @@ func TestStandardLibraryOnly(t *testing.T) {
 		if p != "github.com/resilience-go/resilience/breaker" {
 			t.Errorf("breaker depends on %s; it must import the standard library only", p)
 		}
+	}
+}
+
+// TestBreakerSize pins the memory a breaker costs: one allocation in the 240-byte size class,
+// below gobreaker's 248 bytes.
+func TestBreakerSize(t *testing.T) {
+	if got := unsafe.Sizeof(Breaker{}); got > 240 {
+		t.Errorf("unsafe.Sizeof(Breaker{}) = %d, want at most 240", got)
+	}
+	if n := testing.AllocsPerRun(10, func() { _, _ = New(Config{Timeout: NoTimeout}) }); n != 1 {
+		t.Errorf("New allocates %v times, want 1", n)
 	}
 }

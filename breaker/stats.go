@@ -59,7 +59,7 @@ func (b *Breaker) Stats() Stats {
 	}
 	b.mu.Lock()
 	s.ConsecutiveFailures, s.ConsecutiveSuccesses = b.consecutive()
-	s.LastStateChange = b.lastChange
+	s.LastStateChange = time.Unix(0, b.lastChange)
 	if s.State == HalfOpen {
 		s.HalfOpenInFlight = int(b.inFlight)
 	}
