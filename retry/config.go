@@ -150,15 +150,22 @@ func invalid(field string, value any, why string) error {
 	return fmt.Errorf("%w: %s %v %s", ErrInvalidConfig, field, value, why)
 }
 
-// fastValid reports whether c is certainly valid using the checks a typical Config needs,
-// without building an error; Validate gives the reason when it is not.
+// fastValid reports whether c is certainly valid, with the few comparisons a hot path can
+// afford and without building an error; Validate gives the reason when it is not.
 func (c *Config) fastValid() bool {
-	return c.MaxAttempts >= 0 && c.InitialDelay >= 0 && c.MaxDelay >= 0 &&
-		(c.BackoffFactor == 0 || (c.BackoffFactor >= 1 && c.BackoffFactor <= math.MaxFloat64)) &&
-		c.JitterFactor >= 0 && c.JitterFactor <= 1 &&
-		c.Jitter >= Proportional && c.Jitter <= DecorrelatedJitter &&
-		c.MaxElapsed >= 0 && c.AttemptTimeout >= 0 &&
-		(c.MaxDelay == 0 || c.MaxDelay >= c.InitialDelay) &&
-		(c.MaxDelay != 0 || c.InitialDelay <= DefaultMaxDelay) &&
-		(c.InitialDelay != 0 || c.MaxDelay == 0 || c.MaxDelay >= DefaultInitialDelay)
+	// One sign test for every field that must not be negative.
+	if c.MaxAttempts|int(c.InitialDelay)|int(c.MaxDelay)|int(c.MaxElapsed)|int(c.AttemptTimeout) < 0 ||
+		uint(c.Jitter) > uint(DecorrelatedJitter) {
+		return false
+	}
+	if !(c.JitterFactor >= 0 && c.JitterFactor <= 1) || // also false for NaN
+		(c.BackoffFactor != 0 && !(c.BackoffFactor >= 1 && c.BackoffFactor <= math.MaxFloat64)) {
+		return false
+	}
+	switch {
+	case c.MaxDelay != 0:
+		return c.MaxDelay >= c.InitialDelay && (c.InitialDelay != 0 || c.MaxDelay >= DefaultInitialDelay)
+	default:
+		return c.InitialDelay <= DefaultMaxDelay
+	}
 }

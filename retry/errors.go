@@ -105,8 +105,9 @@ func (p *permanentError) Unwrap() error { return p.err }
 
 // IsPermanent reports whether err, or any error it wraps, was marked with [Permanent].
 func IsPermanent(err error) bool {
-	_, ok := as[*permanentError](err)
-	return ok
+	var t traits
+	t.inspect(err)
+	return t.permanent
 }
 
 // After attaches a server's hint to err: the next wait is d (capped by MaxDelay, and

@@ -14,6 +14,9 @@ import (
 type Metrics struct {
 	mu  sync.Mutex                          // serialises adding a name
 	ops atomic.Pointer[map[string]*opStats] // replaced, never changed, under mu
+	// recent remembers the last entry looked up, per name length (mod 8), so that a
+	// program's few names are found without hashing.
+	recent [8]atomic.Pointer[opStats]
 }
 
 // OperationStats is a snapshot of one operation's counts.
@@ -41,6 +44,7 @@ type OperationStats struct {
 }
 
 type opStats struct {
+	name string
 	calls, retries, retriedCalls, successesAfterRetry, exhausted, totalDelay atomic.Int64
 }
 
@@ -80,8 +84,13 @@ func (c *Config) stats() *opStats {
 }
 
 func (m *Metrics) entry(name string) *opStats {
+	recent := &m.recent[len(name)&7]
+	if s := recent.Load(); s != nil && s.name == name {
+		return s
+	}
 	if p := m.ops.Load(); p != nil {
 		if s := (*p)[name]; s != nil {
+			recent.Store(s)
 			return s
 		}
 	}
@@ -99,8 +108,8 @@ func (m *Metrics) entry(name string) *opStats {
 			next[k] = v
 		}
 	}
-	s := new(opStats)
-	next[strings.Clone(name)] = s
+	s := &opStats{name: strings.Clone(name)}
+	next[s.name] = s
 	m.ops.Store(&next)
 	return s
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/resilience-go/resilience/breaker"
 )
 
 // Do calls fn until it succeeds, fails with an error that is not retried, or the Config's
@@ -22,13 +20,36 @@ func Do(ctx context.Context, cfg Config, fn func(context.Context) error) error {
 	if !cfg.fastValid() {
 		return cfg.Validate()
 	}
-	cfg.applyDefaults()
-	r := run{cfg: &cfg, stats: cfg.stats()}
-	r.begin()
+	if !cfg.needsSetUp() {
+		// The common case, kept small: the first attempt here, the loop only after a failure.
+		err := fn(ctx)
+		if err == nil {
+			if cfg.Name != "" {
+				cfg.stats().calls.Add(1)
+			}
+			return nil
+		}
+		return doLoop(ctx, &cfg, fn, err)
+	}
+	return doLoop(ctx, &cfg, fn, nil)
+}
+
+// doLoop is Do's retry loop. first is the first attempt's error when Do has made it already;
+// nil when no attempt has been made.
+func doLoop(ctx context.Context, cfg *Config, fn func(context.Context) error, first error) error {
+	r := run{cfg: cfg, stats: cfg.stats()}
 	var s sleeper
+	err := first
+	if err != nil {
+		r.attempts = 1
+		if err = r.failed(ctx, err, &s); err != nil {
+			return err
+		}
+	} else {
+		r.begin()
+	}
 	for {
 		r.attempts++
-		var err error
 		if cfg.AttemptTimeout > 0 {
 			err = callWithTimeout(ctx, cfg.AttemptTimeout, fn)
 		} else {
@@ -44,6 +65,11 @@ func Do(ctx context.Context, cfg Config, fn func(context.Context) error) error {
 	}
 }
 
+// needsSetUp reports whether a call must do something before its first attempt.
+func (c *Config) needsSetUp() bool {
+	return c.Budget != nil || c.MaxElapsed > 0 || c.AttemptTimeout > 0
+}
+
 // DoValue is [Do] for a function that returns a value: it returns fn's value from the
 // successful attempt, or the zero value with Do's error.
 func DoValue[T any](ctx context.Context, cfg Config, fn func(context.Context) (T, error)) (T, error) {
@@ -51,8 +77,17 @@ func DoValue[T any](ctx context.Context, cfg Config, fn func(context.Context) (T
 		var zero T
 		return zero, cfg.Validate()
 	}
-	cfg.applyDefaults()
-	return doValue(ctx, &cfg, cfg.stats(), fn, nil)
+	if !cfg.needsSetUp() {
+		v, err := fn(ctx)
+		if err == nil {
+			if cfg.Name != "" {
+				cfg.stats().calls.Add(1)
+			}
+			return v, nil
+		}
+		return doValue(ctx, &cfg, cfg.stats(), fn, nil, err)
+	}
+	return doValue(ctx, &cfg, cfg.stats(), fn, nil, nil)
 }
 
 // DoValueIf is [DoValue] that also retries on the result: when fn succeeds but
@@ -65,14 +100,13 @@ func DoValueIf[T any](ctx context.Context, cfg Config, fn func(context.Context) 
 		var zero T
 		return zero, cfg.Validate()
 	}
-	cfg.applyDefaults()
-	return doValue(ctx, &cfg, cfg.stats(), fn, retryResult)
+	return doValue(ctx, &cfg, cfg.stats(), fn, retryResult, nil)
 }
 
 // Wrap returns fn wrapped in retries: the decorator form of [DoValue], for a function
 // called many times with one Config. cfg is validated and its metrics entry found once,
 // here; when cfg is invalid, the returned function returns the [Config.Validate] error
-// without calling fn.
+// without calling fn. The returned function is safe for concurrent use.
 func Wrap[T any](cfg Config, fn func(context.Context) (T, error)) func(context.Context) (T, error) {
 	if err := cfg.Validate(); err != nil {
 		return func(context.Context) (T, error) {
@@ -80,17 +114,39 @@ func Wrap[T any](cfg Config, fn func(context.Context) (T, error)) func(context.C
 			return zero, err
 		}
 	}
-	cfg.applyDefaults()
+	cfg.applyDefaults() // now, so that calls sharing cfg never write to it (see run.failed)
 	stats := cfg.stats()
+	if !cfg.needsSetUp() {
+		return func(ctx context.Context) (T, error) {
+			v, err := fn(ctx)
+			if err == nil {
+				if stats != nil {
+					stats.calls.Add(1)
+				}
+				return v, nil
+			}
+			return doValue(ctx, &cfg, stats, fn, nil, err)
+		}
+	}
 	return func(ctx context.Context) (T, error) {
-		return doValue(ctx, &cfg, stats, fn, nil)
+		return doValue(ctx, &cfg, stats, fn, nil, nil)
 	}
 }
 
-func doValue[T any](ctx context.Context, cfg *Config, stats *opStats, fn func(context.Context) (T, error), retryResult func(T) bool) (T, error) {
+// doValue is the retry loop of DoValue, DoValueIf and Wrap. first is the first attempt's
+// error when the caller has made it already; nil when no attempt has been made.
+func doValue[T any](ctx context.Context, cfg *Config, stats *opStats, fn func(context.Context) (T, error), retryResult func(T) bool, first error) (T, error) {
 	r := run{cfg: cfg, stats: stats}
-	r.begin()
 	var s sleeper
+	var zero T
+	if first != nil {
+		r.attempts = 1
+		if err := r.failed(ctx, first, &s); err != nil {
+			return zero, err
+		}
+	} else {
+		r.begin()
+	}
 	for {
 		r.attempts++
 		var v T
@@ -111,7 +167,6 @@ func doValue[T any](ctx context.Context, cfg *Config, stats *opStats, fn func(co
 			continue
 		}
 		if err = r.failed(ctx, err, &s); err != nil {
-			var zero T
 			return zero, err
 		}
 	}
@@ -131,7 +186,7 @@ func callValueWithTimeout[T any](ctx context.Context, d time.Duration, fn func(c
 
 // run is one call's retry state; it lives on the caller's stack.
 type run struct {
-	cfg      *Config // defaults applied
+	cfg      *Config // the call's own copy: defaults are applied after the first failure
 	stats    *opStats
 	attempts int           // attempts made so far
 	prev     time.Duration // the last wait, for DecorrelatedJitter
@@ -162,10 +217,16 @@ func (r *run) now() time.Time {
 // caller's Config, does not escape with it.
 func (r *run) failed(ctx context.Context, err error, s *sleeper) error {
 	c := r.cfg
+	if r.attempts == 1 {
+		// Defaults matter only from here on: a first-try success never pays for them.
+		c.applyDefaults()
+	}
 	if p, ok := err.(*permanentError); ok {
 		return r.giveUp(p.err)
 	}
-	retry, breakerWait := r.classify(err)
+	var t traits
+	t.inspect(err)
+	retry, breakerWait := r.classify(err, &t)
 	if !retry {
 		return r.giveUp(err)
 	}
@@ -177,7 +238,7 @@ func (r *run) failed(ctx context.Context, err error, s *sleeper) error {
 	}
 
 	d := time.Duration(0)
-	if hint := retryAfter(err); hint > 0 {
+	if hint := t.hint; hint > 0 {
 		if breakerWait && hint > c.MaxDelay {
 			return r.giveUp(err) // the breaker opens later than any wait we may take
 		}
@@ -210,18 +271,18 @@ func (r *run) failed(ctx context.Context, err error, s *sleeper) error {
 
 // classify reports whether err is retried, and whether only because WaitForBreaker
 // allows waiting out an open breaker.
-func (r *run) classify(err error) (retry, breakerWait bool) {
+func (r *run) classify(err error, t *traits) (retry, breakerWait bool) {
 	c := r.cfg
 	if err == ErrRejectedResult {
 		return true, false
 	}
-	if IsPermanent(err) {
+	if t.permanent {
 		return false, false
 	}
 	if c.RetryIf != nil {
 		return c.RetryIf(err), false
 	}
-	if IsRetryable(err) {
+	if t.retryable() {
 		return true, false
 	}
 	for _, target := range c.RetryOn {
@@ -229,7 +290,7 @@ func (r *run) classify(err error) (retry, breakerWait bool) {
 			return true, false
 		}
 	}
-	if c.WaitForBreaker && errors.Is(err, breaker.ErrOpen) {
+	if c.WaitForBreaker && t.open {
 		return true, true
 	}
 	return false, false

@@ -487,3 +487,24 @@ func TestDoPanicPropagates(t *testing.T) {
 func TestDoAttemptsProperty(t *testing.T) {
 	rapidCheckAttempts(t)
 }
+
+// TestWrapConcurrent: one wrapped function called from many goroutines (under -race).
+func TestWrapConcurrent(t *testing.T) {
+	w := Wrap(Config{InitialDelay: time.Nanosecond, MaxDelay: time.Nanosecond}, func(ctx context.Context) (int, error) {
+		return 0, errTransient
+	})
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 50 {
+				if _, err := w(context.Background()); !errors.Is(err, errTransient) {
+					t.Errorf("w() = %v", err)
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
