@@ -44,7 +44,7 @@ type OperationStats struct {
 }
 
 type opStats struct {
-	name string
+	name                                                                     string
 	calls, retries, retriedCalls, successesAfterRetry, exhausted, totalDelay atomic.Int64
 }
 
