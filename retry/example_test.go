@@ -88,7 +88,9 @@ func ExampleDoValueIf() {
 			attempts++
 			return statuses[attempts-1], nil
 		},
-		func(status int) bool { return status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests },
+		func(status int) bool {
+			return status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests
+		},
 	)
 	fmt.Println(status, err, attempts)
 	// Output: 200 <nil> 3
