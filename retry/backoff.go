@@ -99,6 +99,9 @@ func (c *Config) jittered(n int, prev time.Duration) time.Duration {
 		half := base / 2
 		d = base - half + randUpTo(half)
 	case DecorrelatedJitter:
+		if prev <= 0 { // no wait yet: the first is within [InitialDelay, 3*InitialDelay]
+			prev = c.InitialDelay
+		}
 		lo := c.InitialDelay
 		hi := c.MaxDelay
 		if prev > 0 && prev <= hi/3 {

@@ -160,3 +160,14 @@ func TestDelayExponentialProperty(t *testing.T) {
 		}
 	})
 }
+
+// TestDecorrelatedFirstWait is the regression test for a first loop wait drawn up to
+// MaxDelay: with no previous wait, the first is within [InitialDelay, 3*InitialDelay].
+func TestDecorrelatedFirstWait(t *testing.T) {
+	c := Config{Jitter: DecorrelatedJitter, InitialDelay: time.Millisecond, MaxDelay: time.Hour}.withDefaults()
+	for range 1000 {
+		if got := c.jittered(0, 0); got < time.Millisecond || got > 3*time.Millisecond {
+			t.Fatalf("first wait = %v, want within [1ms, 3ms]", got)
+		}
+	}
+}

@@ -40,6 +40,7 @@ func IsRetryable(err error) bool {
 // would stop at the first match, so does each trait.
 type traits struct {
 	permanent, canceled, open bool
+	forced                    bool // a breaker opened by hand: no wait will close it
 	transient                 bool // a refused/reset/aborted connection, broken pipe, unexpected EOF
 	netErr                    bool
 	declared                  tri // Retryable()
@@ -107,6 +108,8 @@ func (t *traits) node(err error) {
 	switch e := err.(type) {
 	case *permanentError:
 		t.permanent = true
+	case *breaker.OpenError:
+		t.forced = t.forced || e.Forced
 	case syscall.Errno:
 		switch e {
 		case syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE:

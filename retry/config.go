@@ -81,7 +81,9 @@ type Config struct {
 
 	// WaitForBreaker makes a retry wait out an open circuit breaker: an error matching
 	// breaker.ErrOpen whose RetryAfter() fits within MaxDelay (and MaxElapsed, when set) is
-	// retried after exactly that wait. If false, an open breaker ends the retries at once.
+	// retried after exactly that wait; a breaker whose probe slots are all taken (RetryAfter
+	// zero) is retried after the backoff delay; a breaker forced open is never waited for.
+	// If false, an open breaker ends the retries at once.
 	WaitForBreaker bool
 
 	// Metrics receives the call's counts when Name is set. If nil, [DefaultMetrics].

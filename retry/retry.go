@@ -290,7 +290,7 @@ func (r *run) classify(err error, t *traits) (retry, breakerWait bool) {
 			return true, false
 		}
 	}
-	if c.WaitForBreaker && t.open {
+	if c.WaitForBreaker && t.open && !t.forced {
 		return true, true
 	}
 	return false, false

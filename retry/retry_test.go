@@ -373,6 +373,30 @@ func TestDoWaitForBreaker(t *testing.T) {
 	}
 }
 
+func TestDoWaitForBreakerForcedAndHalfOpen(t *testing.T) {
+	tests := []struct {
+		name      string
+		give      *breaker.OpenError
+		wantCalls int
+	}{
+		{"forced open is never waited for", &breaker.OpenError{Name: "db", Forced: true}, 1},
+		{"half-open, probes taken: backoff", &breaker.OpenError{Name: "db", HalfOpen: true}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newFakeClock()
+			calls := 0
+			err := Do(context.Background(), Config{WaitForBreaker: true, Jitter: NoJitter, clock: clk}, func(context.Context) error {
+				calls++
+				return tt.give
+			})
+			if calls != tt.wantCalls || !errors.Is(err, breaker.ErrOpen) {
+				t.Errorf("calls = %d (err %v), want %d", calls, err, tt.wantCalls)
+			}
+		})
+	}
+}
+
 func TestDoOnRetry(t *testing.T) {
 	type call struct {
 		attempt int
