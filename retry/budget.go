@@ -57,7 +57,12 @@ func NewBudget(ratio float64, minPerSecond int) (*Budget, error) {
 // slot returns the current second's slot, cleared when it last held an older second.
 // Requires b.mu held.
 func (b *Budget) slot() (*budgetSlot, int64) {
-	now := b.now()
+	var now time.Time
+	if b.now != nil {
+		now = b.now()
+	} else {
+		now = time.Now() // a zero Budget, made without NewBudget: it allows no retry
+	}
 	if b.start.IsZero() {
 		b.start = now
 		for i := range b.slots {

@@ -150,3 +150,11 @@ func TestBudgetManyGoroutines(t *testing.T) {
 		t.Errorf("no call was refused by the budget")
 	}
 }
+
+func TestBudgetZeroValueAllowsNoRetry(t *testing.T) {
+	var b Budget
+	b.deposit()
+	if b.withdraw() || b.Available() != 0 {
+		t.Errorf("zero Budget allowed a retry")
+	}
+}
