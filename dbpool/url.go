@@ -208,7 +208,7 @@ func redactAny(s string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
-		j := strings.Index(strings.ToLower(s[i:]), "password=")
+		j := indexASCIIFold(s[i:], "password=")
 		if j < 0 {
 			b.WriteString(s[i:])
 			break
@@ -232,4 +232,26 @@ func redactAny(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// indexASCIIFold is strings.Index ignoring ASCII case; unlike lower-casing the whole string
+// first, it keeps byte offsets right for input that is not valid UTF-8.
+func indexASCIIFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		match := true
+		for j := 0; j < len(sub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return i
+		}
+	}
+	return -1
 }
