@@ -63,8 +63,12 @@ type RetryOutput struct {
 }
 
 // AddTools adds get_circuit_breaker_status, reset_circuit_breaker and get_retry_metrics,
-// reading m, to s. A tool of the same name already on s is replaced.
+// reading m, to s. A tool of the same name already on s is replaced. If m is nil,
+// monitor.New(nil, nil): the default breaker registry and retry metrics.
 func AddTools(s *mcp.Server, m *monitor.Monitor, opts Options) {
+	if m == nil {
+		m = monitor.New(nil, nil)
+	}
 	t := &tools{mon: m, opts: opts}
 	f := false
 	mcp.AddTool(s, &mcp.Tool{
