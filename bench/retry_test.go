@@ -117,12 +117,70 @@ func BenchmarkRetryTwoFailures(b *testing.B) {
 	}
 }
 
+// BenchmarkRetryTwoFailuresTimer: the same with 1µs waits, long enough that every library,
+// this one included, arms a timer and parks; the cost is then mostly the runtime's timers.
+func BenchmarkRetryTwoFailuresTimer(b *testing.B) {
+	for _, s := range retryTimerSubjects() {
+		b.Run(s.name, func(b *testing.B) {
+			calls := 0
+			call := s.call(b, func() error {
+				calls++
+				if calls%3 != 0 {
+					return errRetryTransient
+				}
+				return nil
+			})
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := call(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// retryTimerSubjects are the subjects with 1µs waits instead of 1ns.
+func retryTimerSubjects() []retrySubject {
+	const d = time.Microsecond
+	return []retrySubject{
+		{"resilience", func(b *testing.B, op func() error) func() error {
+			cfg := retry.Config{MaxAttempts: 3, InitialDelay: d, MaxDelay: d, Jitter: retry.NoJitter}
+			ctx := context.Background()
+			fn := func(context.Context) error { return op() }
+			return func() error { return retry.Do(ctx, cfg, fn) }
+		}},
+		{"cenkalti-backoff", func(b *testing.B, op func() error) func() error {
+			ctx := context.Background()
+			operation := func() (struct{}, error) { return struct{}{}, op() }
+			bo := &backoff.ConstantBackOff{Interval: d}
+			return func() error {
+				_, err := backoff.Retry(ctx, operation, backoff.WithBackOff(bo), backoff.WithMaxTries(3))
+				return err
+			}
+		}},
+		{"avast-retry-go", func(b *testing.B, op func() error) func() error {
+			ctx := context.Background()
+			return func() error {
+				return avast.Do(op, avast.Context(ctx), avast.Attempts(3), avast.Delay(d),
+					avast.DelayType(avast.FixedDelay), avast.LastErrorOnly(true))
+			}
+		}},
+		{"eapache-retrier", func(b *testing.B, op func() error) func() error {
+			r := retrier.New(retrier.ConstantBackoff(2, d), nil)
+			return func() error { return r.Run(op) }
+		}},
+		{"failsafe-go", func(b *testing.B, op func() error) func() error {
+			rp := retrypolicy.NewBuilder[any]().WithMaxAttempts(3).WithDelay(d).ReturnLastFailure().Build()
+			exec := failsafe.With[any](rp)
+			return func() error { return exec.Run(op) }
+		}},
+	}
+}
+
 // TestRetrySubjectsRetry checks each subject does retry twice and succeeds on the third call.
 func TestRetrySubjectsRetry(t *testing.T) {
-	for _, s := range retrySubjects {
-		if s.name == "direct" {
-			continue
-		}
+	for _, s := range append(retrySubjects[1:], retryTimerSubjects()...) {
 		calls := 0
 		call := s.call(nil, func() error {
 			calls++

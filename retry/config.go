@@ -31,6 +31,8 @@ type Config struct {
 	MaxAttempts int
 
 	// InitialDelay is the wait after the first failed attempt. If zero, 100ms.
+	// (A wait shorter than a microsecond, below what the runtime's timers resolve, is not
+	// slept: the context is checked and the next attempt follows.)
 	InitialDelay time.Duration
 
 	// MaxDelay caps every wait, including waits a server asked for. If zero, 30s.
