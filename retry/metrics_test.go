@@ -56,14 +56,20 @@ func TestMetricsDefault(t *testing.T) {
 	if DefaultMetrics() != DefaultMetrics() {
 		t.Fatal("DefaultMetrics() is not one Metrics")
 	}
-	name := "retry-test-default-metrics"
-	_ = Do(context.Background(), Config{Name: name}, func(context.Context) error { return nil })
-	for _, s := range DefaultMetrics().Snapshot() {
-		if s.Name == name && s.Calls == 1 {
-			return
+	const name = "retry-test-default-metrics"
+	calls := func() int64 {
+		for _, s := range DefaultMetrics().Snapshot() {
+			if s.Name == name {
+				return s.Calls
+			}
 		}
+		return 0
 	}
-	t.Errorf("DefaultMetrics().Snapshot() has no %q with 1 call", name)
+	before := calls()
+	_ = Do(context.Background(), Config{Name: name}, func(context.Context) error { return nil })
+	if got := calls(); got != before+1 {
+		t.Errorf("DefaultMetrics() calls of %q = %d, want %d", name, got, before+1)
+	}
 }
 
 func TestMetricsConcurrent(t *testing.T) {
