@@ -80,6 +80,10 @@ func classify(err error) class {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return classCanceled
+	case errors.Is(err, pgconn.ErrConnClosed):
+		// pgx calls this safe to retry, but it also reports a connection that died while it
+		// read the answer to a statement already sent this way (v5.12): it may have run.
+		return classLost
 	case errors.Is(err, sql.ErrNoRows), errors.Is(err, sql.ErrTxDone), errors.Is(err, sql.ErrConnDone):
 		return classCaller
 	case errors.Is(err, driver.ErrBadConn), pgconn.SafeToRetry(err):

@@ -54,6 +54,7 @@ func TestClassify(t *testing.T) {
 		{"reset while reading", readReset, classLost},
 		{"unexpected EOF", io.ErrUnexpectedEOF, classLost},
 		{"conn closed", pgconn.ErrConnClosed, classLost},
+		{"lost mid-statement", errLostMidStatement, classLost},
 		{"canceled", context.Canceled, classCanceled},
 		{"deadline", context.DeadlineExceeded, classFault},
 		{"unknown", errors.New("something else"), classUnknown},
@@ -110,6 +111,7 @@ func TestSafeForTx(t *testing.T) {
 		{"commit serialization failure", &txError{phase: phaseCommit, err: pgErr("40001")}, true},
 		{"commit not sent", &txError{phase: phaseCommit, err: driver.ErrBadConn}, true},
 		{"commit lost", &txError{phase: phaseCommit, err: io.ErrUnexpectedEOF, unknown: true}, false},
+		{"commit conn closed (pgx calls it safe)", &txError{phase: phaseCommit, err: fmt.Errorf("commit: %w", pgconn.ErrConnClosed)}, false},
 		{"breaker open", breaker.ErrOpen, false},
 		{"panic", &panicError{val: 1}, false},
 	}

@@ -104,7 +104,7 @@ func Open(ctx context.Context, url string, cfg Config) (*Pool, error) {
 			}
 			return nil, fmt.Errorf("%w: %q: %s", ErrInvalidURL, t.redacted, redactAny(err.Error()))
 		}
-		p.db = stdlib.OpenDB(*cc)
+		p.db = sql.OpenDB(pgConnector{inner: stdlib.GetConnector(*cc)})
 	case SQLite:
 		if p.db, err = sql.Open("sqlite", t.dsn); err != nil {
 			return nil, fmt.Errorf("dbpool: open %s: %w", t.redacted, err)
