@@ -312,9 +312,10 @@ func (m *Manager) Get(ctx context.Context, key string) ([]byte, ObjectInfo, erro
 	return data, info, err
 }
 
-// verify checks downloaded bytes against what the backend said it sent.
+// verify checks downloaded bytes against what the backend said it sent (a Size of -1 is
+// unknown).
 func verify(key string, in ObjectInfo, n int64, sum uint32) error {
-	if n != in.Size {
+	if in.Size >= 0 && n != in.Size {
 		return &ChecksumError{Key: key, What: "size", Want: uint64(in.Size), Got: uint64(n), Download: true}
 	}
 	if in.HasCRC32C && sum != in.CRC32C {

@@ -35,7 +35,9 @@ type StoreCloser interface {
 
 // ObjectInfo describes a stored object.
 type ObjectInfo struct {
-	Key  string
+	Key string
+	// Size is the content's length in bytes; -1 when unknown (a gzip-encoded object served
+	// decompressed by Cloud Storage).
 	Size int64
 	// CRC32C is the Castagnoli CRC-32 of the content, valid when HasCRC32C is true.
 	CRC32C    uint32

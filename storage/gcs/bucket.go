@@ -101,7 +101,7 @@ func (b *Bucket) Close() error {
 }
 
 func (b *Bucket) object(key string) *gstorage.ObjectHandle {
-	return b.h.Object(b.prefix + key).ReadCompressed(true)
+	return b.h.Object(b.prefix + key)
 }
 
 // Put uploads r in a single request carrying its CRC32C (when given) and preconditions. On
@@ -138,9 +138,10 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 	return b.info(key, w.Attrs()), nil
 }
 
-// Get opens the object for reading (its stored bytes, never transcoded). The reader's errors
-// are *storage.Error; bytes that do not match the object's CRC32C end in a
-// *storage.ChecksumError.
+// Get opens the object for reading. The reader's errors are *storage.Error; bytes that do not
+// match the object's CRC32C end in a *storage.ChecksumError. An object stored gzip-encoded
+// (not by this package) is served decompressed: its ObjectInfo then has Size -1 and no
+// checksum, as the stored ones describe the compressed bytes.
 func (b *Bucket) Get(ctx context.Context, key string) (io.ReadCloser, storage.ObjectInfo, error) {
 	if err := storage.ValidateKey(key); err != nil {
 		return nil, storage.ObjectInfo{}, err
@@ -153,6 +154,10 @@ func (b *Bucket) Get(ctx context.Context, key string) (io.ReadCloser, storage.Ob
 	info := storage.ObjectInfo{
 		Key: key, Size: a.Size, CRC32C: a.CRC32C, HasCRC32C: true, Generation: a.Generation,
 		ContentType: a.ContentType, Updated: a.LastModified,
+	}
+	if a.Decompressed {
+		info.Size, info.HasCRC32C, info.CRC32C = -1, false, 0
+		return r, info, nil
 	}
 	return &reader{r: r, key: key, size: a.Size, want: a.CRC32C}, info, nil
 }
