@@ -162,7 +162,10 @@ func TestClientRetriesOff(t *testing.T) {
 	b, _ := gcs.New(client, newBucket(srv), "")
 	ctx := context.Background()
 	ops := map[string]func() error{
-		"put":    func() error { _, err := b.Put(ctx, "k", bytes.NewReader([]byte("x")), storage.PutOptions{}); return err },
+		"put": func() error {
+			_, err := b.Put(ctx, "k", bytes.NewReader([]byte("x")), storage.PutOptions{})
+			return err
+		},
 		"get":    func() error { _, _, err := b.Get(ctx, "k"); return err },
 		"stat":   func() error { _, err := b.Stat(ctx, "k"); return err },
 		"delete": func() error { return b.Delete(ctx, "k") },
