@@ -309,8 +309,8 @@ func TestForceOpenStaysOpenUntilReset(t *testing.T) {
 	if !errors.As(err, &oe) || !oe.Forced {
 		t.Fatalf("Call on forced-open breaker = %v, want forced *OpenError", err)
 	}
-	if b.State() != Open {
-		t.Fatalf("State() = %v, want open", b.State())
+	if s := b.Stats(); s.State != Open || !s.Forced || !s.OpenUntil.IsZero() {
+		t.Fatalf("Stats() = %+v, want forced open with no OpenUntil", s)
 	}
 	b.Reset()
 	if err := run(b, clk, "ok"); err != nil {

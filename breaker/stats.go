@@ -39,6 +39,8 @@ type Stats struct {
 	OpenUntil time.Time
 	// HalfOpenInFlight is the number of probe calls running now.
 	HalfOpenInFlight int
+	// Forced reports a breaker opened by ForceOpen: it stays open until Reset.
+	Forced bool
 }
 
 // Stats returns a snapshot of the breaker's counts and rates.
@@ -54,7 +56,7 @@ func (b *Breaker) Stats() Stats {
 	s.TotalRequests = s.SuccessfulRequests + s.FailedRequests + s.RejectedRequests + s.IgnoredRequests
 	if s.State == Open {
 		if e := b.openErr.Load(); e != nil {
-			s.OpenUntil = e.Until
+			s.OpenUntil, s.Forced = e.Until, e.Forced
 		}
 	}
 	b.mu.Lock()
