@@ -70,7 +70,7 @@ type faults struct {
 	outage   bool // every request fails
 	refuse   bool // outages refuse the connection instead of answering
 	delay    time.Duration
-	lose     int // the next lose requests are served, then answered with 503
+	lose     int // the next lose uploads (POST) are served, then answered with 503
 	requests int
 	served   int // requests that reached the server
 	onReq    func(*http.Request)
@@ -99,7 +99,7 @@ func (f *faults) RoundTrip(req *http.Request) (*http.Response, error) {
 	if status == 0 {
 		status = http.StatusServiceUnavailable
 	}
-	lose := !fail && f.lose > 0
+	lose := !fail && f.lose > 0 && req.Method == http.MethodPost
 	if lose {
 		f.lose--
 	}
