@@ -108,7 +108,9 @@ func (m *Metrics) entry(name string) *opStats {
 			next[k] = v
 		}
 	}
-	s := &opStats{name: strings.Clone(name)}
+	// The name is kept as given (not cloned): a Config's Name is usually one string used by
+	// every call, and comparing it with itself is then a pointer comparison.
+	s := &opStats{name: name}
 	next[s.name] = s
 	m.ops.Store(&next)
 	return s
