@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 )
@@ -29,5 +30,66 @@ func rapidCheckAttempts(t *testing.T) {
 		if err != nil && !errors.Is(err, errTransient) {
 			t.Fatalf("Do() = %v does not reach the last failure", err)
 		}
+	})
+}
+
+// TestBudgetMatchesModel runs random deposits, withdrawals and clock moves against the
+// Budget and a plain model of its rule: over the seconds [now-9, now], retries allowed =
+// floor(ratio × deposits) + minPerSecond × 10 − withdrawals.
+func TestBudgetMatchesModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ratio := rapid.SampledFrom([]float64{0, 0.1, 0.2, 0.5, 1, 2}).Draw(t, "ratio")
+		minPerSecond := rapid.IntRange(0, 3).Draw(t, "minPerSecond")
+		clk := newFakeClock()
+		b, err := NewBudget(ratio, minPerSecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.now = clk.Now
+		start := clk.Now()
+		b.Available() // the budget's seconds count from its first use
+		type event struct {
+			sec     int64
+			deposit bool
+		}
+		var events []event
+		sec := func() int64 { return int64(clk.Now().Sub(start) / time.Second) }
+		allowed := func() int64 {
+			now := sec()
+			var d, w int64
+			for _, e := range events {
+				if e.sec > now-budgetSlots {
+					if e.deposit {
+						d++
+					} else {
+						w++
+					}
+				}
+			}
+			return int64(ratio*float64(d)) + int64(minPerSecond)*budgetSlots - w
+		}
+		t.Repeat(map[string]func(*rapid.T){
+			"deposit": func(t *rapid.T) {
+				b.deposit()
+				events = append(events, event{sec(), true})
+			},
+			"withdraw": func(t *rapid.T) {
+				want := allowed() >= 1
+				if got := b.withdraw(); got != want {
+					t.Fatalf("withdraw() = %v, want %v", got, want)
+				}
+				if want {
+					events = append(events, event{sec(), false})
+				}
+			},
+			"advance": func(t *rapid.T) {
+				clk.Advance(time.Duration(rapid.Int64Range(0, int64(4*time.Second)).Draw(t, "by")))
+			},
+			"": func(t *rapid.T) {
+				if got, want := b.Available(), max(allowed(), 0); int64(got) != want {
+					t.Fatalf("Available() = %d, want %d", got, want)
+				}
+			},
+		})
 	})
 }
