@@ -19,12 +19,18 @@ const (
 	flagDisabled uint64 = 1 << 3 // admit everything, count only
 	flagTimeout  uint64 = 1 << 4 // calls get a per-call deadline
 	flagMeasured uint64 = 1 << 5 // calls feed a window or are timed (slow-call detection)
-	genShift            = 8
+	// flagNear marks an open breaker near the end of its open period: rejections then read
+	// the clock, so a caller that waited out RecoveryTimeout is admitted even if the
+	// recovery timer's goroutine has not run yet. Earlier, a rejection reads no clock.
+	flagNear uint64 = 1 << 6
+	genShift        = 8
 
 	// callFast is the set of bits that, all clear, let Call take the fast path: closed, no
 	// flags, nothing to time.
-	callFast  = stateMask | flagForced | flagDisabled | flagTimeout | flagMeasured
-	allowFast = stateMask | flagForced | flagDisabled | flagMeasured
+	callFast  = stateMask | flagForced | flagDisabled | flagTimeout | flagMeasured | flagNear
+	allowFast = stateMask | flagForced | flagDisabled | flagMeasured | flagNear
+	// rejectFast is the set of bits that, equal to Open, let a call be rejected at once.
+	rejectFast = stateMask | flagDisabled | flagNear
 )
 
 func stateOf(w uint64) State { return State(w & stateMask) }
@@ -149,7 +155,7 @@ func (b *Breaker) Config() Config {
 func (b *Breaker) Call(ctx context.Context, fn func(context.Context) error) error {
 	w := b.word.Load()
 	if w&callFast != 0 {
-		if w&(stateMask|flagDisabled) == uint64(Open) {
+		if w&rejectFast == uint64(Open) {
 			if e := b.openErr.Load(); e != nil {
 				b.counts.add(rejected)
 				return e
@@ -177,7 +183,7 @@ func (b *Breaker) Call(ctx context.Context, fn func(context.Context) error) erro
 func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
 	w := b.word.Load()
 	if w&callFast != 0 {
-		if w&(stateMask|flagDisabled) == uint64(Open) {
+		if w&rejectFast == uint64(Open) {
 			if e := b.openErr.Load(); e != nil {
 				b.counts.add(rejected)
 				var zero T
@@ -202,7 +208,15 @@ func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T
 }
 
 func (b *Breaker) fastError(ctx context.Context, w uint64, err error) error {
-	b.recordFast(w, b.classify(ctx, err))
+	classified := false
+	defer func() {
+		if !classified {
+			b.recordFast(w, failure) // IsFailure panicked
+		}
+	}()
+	o := b.classify(ctx, err)
+	classified = true
+	b.recordFast(w, o)
 	return err
 }
 
@@ -255,7 +269,7 @@ func (b *Breaker) Allow() (done func(err error), err error) {
 				b.recordFast(w, success)
 				return
 			}
-			b.recordFast(w, b.classify(nil, err))
+			_ = b.fastError(nil, w, err)
 		}
 		b.fastDone.Store(d)
 		return d.f, nil
@@ -312,8 +326,16 @@ func (b *Breaker) abort(a *attempt) {
 
 func (b *Breaker) exit(parent context.Context, a *attempt, err error) error {
 	timedOut := false
-	if a.dl != nil {
-		timedOut = a.dl.finish() && parent.Err() == nil
+	if a.dl != nil && a.dl.finish() {
+		// The breaker's deadline passed. It is the caller's doing only if the caller
+		// cancelled, or its own deadline came first.
+		timedOut = true
+		if perr := parent.Err(); perr != nil {
+			pd, ok := parent.Deadline()
+			if !errors.Is(perr, context.DeadlineExceeded) || ok && !pd.After(a.dl.deadline) {
+				timedOut = false
+			}
+		}
 	}
 	if timedOut {
 		if err == nil {
@@ -330,11 +352,18 @@ func (b *Breaker) exit(parent context.Context, a *attempt, err error) error {
 func (b *Breaker) finish(parent context.Context, a *attempt, err error, hasParent bool) error {
 	o := success
 	if err != nil {
+		classified := false
+		defer func() {
+			if !classified {
+				b.record(a, failure, b.slow(a)) // IsFailure panicked
+			}
+		}()
 		if hasParent {
 			o = b.classify(parent, err)
 		} else {
 			o = b.classify(nil, err)
 		}
+		classified = true
 	}
 	b.record(a, o, b.slow(a))
 	return err
@@ -377,12 +406,18 @@ func (b *Breaker) admit(w uint64) (uint64, error) {
 		case Closed:
 			return w, nil
 		case Open:
-			if e := b.openErr.Load(); e != nil {
-				b.counts.add(rejected)
-				return 0, e
+			e := b.openErr.Load()
+			if e == nil {
+				w = b.word.Load() // closed meanwhile
+				continue
 			}
-			w = b.word.Load() // closed meanwhile
-			continue
+			if w&flagNear != 0 && !b.clock.Now().Before(e.Until) {
+				b.recoveryDue(w >> genShift) // the timer's goroutine has not run yet
+				w = b.word.Load()
+				continue
+			}
+			b.counts.add(rejected)
+			return 0, e
 		}
 		b.mu.Lock()
 		cur := b.word.Load()
@@ -545,8 +580,14 @@ func (b *Breaker) transition(to State, reason string, now time.Time) {
 			b.openErr.Store(&OpenError{Name: b.name, Forced: true})
 		} else {
 			d := b.openFor()
-			b.openErr.Store(&OpenError{Name: b.name, Until: now.Add(d), now: b.clock.Now})
-			b.stopTimer = b.clock.AfterFunc(d, func() { b.recoveryDue(gen) })
+			until := now.Add(d)
+			b.openErr.Store(&OpenError{Name: b.name, Until: until, now: b.clock.Now})
+			if margin := nearMargin(d); margin >= d {
+				w |= flagNear
+				b.stopTimer = b.clock.AfterFunc(d, func() { b.recoveryDue(gen) })
+			} else {
+				b.stopTimer = b.clock.AfterFunc(d-margin, func() { b.nearRecovery(gen, until) })
+			}
 		}
 	case HalfOpen:
 		b.inFlight, b.probesOK = 0, 0
@@ -566,6 +607,25 @@ func (b *Breaker) transition(to State, reason string, now time.Time) {
 }
 
 const reasonForced = "forced open"
+
+// nearMargin is how long before the end of an open period of d rejections start reading the
+// clock: a tenth of it, at least 50ms (far longer than a timer goroutine's lag).
+func nearMargin(d time.Duration) time.Duration {
+	return max(d/10, 50*time.Millisecond)
+}
+
+// nearRecovery marks the open period of generation gen as nearly over and arms the timer
+// that ends it at until.
+func (b *Breaker) nearRecovery(gen uint64, until time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cur := b.word.Load()
+	if cur>>genShift != gen || stateOf(cur) != Open || cur&flagForced != 0 {
+		return
+	}
+	b.word.Store(cur | flagNear)
+	b.stopTimer = b.clock.AfterFunc(until.Sub(b.clock.Now()), func() { b.recoveryDue(gen) })
+}
 
 // recoveryDue turns the breaker half-open when its open period of generation gen ends.
 func (b *Breaker) recoveryDue(gen uint64) {
@@ -592,22 +652,21 @@ func (b *Breaker) deliver() {
 	}()
 	for {
 		b.mu.Lock()
-		evs := b.pending
-		b.pending = nil
-		if len(evs) == 0 {
+		if len(b.pending) == 0 {
+			b.pending = nil
 			b.delivering.Store(false)
 			b.mu.Unlock()
 			ok = true
 			return
 		}
+		ev := b.pending[0]
+		b.pending = b.pending[1:]
 		b.mu.Unlock()
-		for _, ev := range evs {
-			if b.ext != nil && b.ext.cfg.OnStateChange != nil {
-				b.ext.cfg.OnStateChange(ev)
-			}
-			if b.reg != nil {
-				b.reg.notify(ev)
-			}
+		if b.ext != nil && b.ext.cfg.OnStateChange != nil {
+			b.ext.cfg.OnStateChange(ev)
+		}
+		if b.reg != nil {
+			b.reg.notify(ev)
 		}
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -379,5 +381,67 @@ func TestPanicCountsAndPropagates(t *testing.T) {
 		if s := b.Stats(); s.FailedRequests != 1 || s.State != Open {
 			t.Errorf("Timeout %v: after panic Stats() = %+v, want 1 failure and open", timeout, s)
 		}
+	}
+}
+
+// Regression: a caller that waits out RecoveryTimeout must be admitted even when the
+// recovery timer's goroutine has not run yet.
+func TestAdmittedOnceRecoveryTimeoutPassedBeforeTimerRuns(t *testing.T) {
+	for _, rt := range []time.Duration{time.Millisecond, 10 * time.Second} {
+		clk := newFakeClock()
+		b := mustNew(t, Config{FailureThreshold: 1, SuccessThreshold: 1, RecoveryTimeout: rt, Timeout: NoTimeout}, clk)
+		run(b, clk, "fail")
+		// Fire the timers due before the end of the open period (the near-the-end mark), then
+		// move the clock past it without firing the recovery timer, as a late goroutine would.
+		clk.Advance(rt - time.Nanosecond)
+		clk.mu.Lock()
+		clk.now = clk.now.Add(time.Nanosecond)
+		clk.mu.Unlock()
+		if err := run(b, clk, "ok"); err != nil {
+			t.Errorf("RecoveryTimeout %v: Call after it passed = %v, want admitted", rt, err)
+		}
+	}
+}
+
+func TestHugeThresholdsRejected(t *testing.T) {
+	for _, cfg := range []Config{{FailureThreshold: math.MaxInt}, {SuccessThreshold: math.MaxInt}, {MaxHalfOpenCalls: math.MaxInt}} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted a threshold that does not fit", cfg)
+		}
+	}
+}
+
+// Regression: a call that runs past the breaker's Timeout is a failure even when the
+// caller's later deadline has also passed by the time it returns.
+func TestTimeoutBlamedWhenCallersLaterDeadlineAlsoPassed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, _ := New(Config{FailureThreshold: 10, Timeout: 20 * time.Millisecond})
+		ctx, cancel := context.WithTimeout(context.Background(), 25*time.Millisecond)
+		defer cancel()
+		err := b.Call(ctx, func(context.Context) error { time.Sleep(40 * time.Millisecond); return nil })
+		if !errors.Is(err, context.DeadlineExceeded) || b.Stats().FailedRequests != 1 {
+			t.Errorf("Call = %v, failures %d; want DeadlineExceeded and 1 failure", err, b.Stats().FailedRequests)
+		}
+	})
+}
+
+// Regression: a panicking classifier must not leak a half-open probe slot.
+func TestPanickingClassifierReleasesProbe(t *testing.T) {
+	clk := newFakeClock()
+	b := mustNew(t, Config{FailureThreshold: 1, SuccessThreshold: 1, RecoveryTimeout: time.Second, Timeout: NoTimeout,
+		IsFailure: func(err error) bool {
+			if err.Error() == "weird" {
+				panic("classifier")
+			}
+			return true
+		}}, clk)
+	run(b, clk, "fail")
+	clk.Advance(time.Second)
+	func() {
+		defer func() { _ = recover() }()
+		_ = b.Call(context.Background(), func(context.Context) error { return errors.New("weird") })
+	}()
+	if s := b.Stats(); s.HalfOpenInFlight != 0 || s.FailedRequests != 2 || s.State != Open {
+		t.Errorf("after classifier panic: %+v, want no probe in flight, 2 failures, open", s)
 	}
 }

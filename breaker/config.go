@@ -167,16 +167,16 @@ func (c Config) windowed() bool {
 
 func (c Config) validate() error {
 	switch {
-	case c.FailureThreshold < 1:
-		return fieldErr("FailureThreshold", c.FailureThreshold, "must be at least 1")
+	case c.FailureThreshold < 1 || c.FailureThreshold > maxCount:
+		return fieldErr("FailureThreshold", c.FailureThreshold, fmt.Sprintf("must be from 1 to %d", maxCount))
 	case c.RecoveryTimeout < 0:
 		return fieldErr("RecoveryTimeout", c.RecoveryTimeout, "must not be negative")
-	case c.SuccessThreshold < 1:
-		return fieldErr("SuccessThreshold", c.SuccessThreshold, "must be at least 1")
+	case c.SuccessThreshold < 1 || c.SuccessThreshold > maxCount:
+		return fieldErr("SuccessThreshold", c.SuccessThreshold, fmt.Sprintf("must be from 1 to %d", maxCount))
 	case c.Timeout < 0 && c.Timeout != NoTimeout:
 		return fieldErr("Timeout", c.Timeout, "must be positive, or NoTimeout")
-	case c.MaxHalfOpenCalls < 1:
-		return fieldErr("MaxHalfOpenCalls", c.MaxHalfOpenCalls, "must be at least 1")
+	case c.MaxHalfOpenCalls < 1 || c.MaxHalfOpenCalls > maxCount:
+		return fieldErr("MaxHalfOpenCalls", c.MaxHalfOpenCalls, fmt.Sprintf("must be from 1 to %d", maxCount))
 	case !rate(c.FailureRateThreshold):
 		return fieldErr("FailureRateThreshold", c.FailureRateThreshold, "must be between 0 and 1 (0.5 is 50%)")
 	case c.SlowCallDuration < 0:
@@ -185,8 +185,8 @@ func (c Config) validate() error {
 		return fieldErr("SlowCallRateThreshold", c.SlowCallRateThreshold, "must be between 0 and 1 (0.5 is 50%)")
 	case c.SlowCallRateThreshold > 0 && c.SlowCallDuration == 0:
 		return fieldErr("SlowCallDuration", c.SlowCallDuration, "must be set when SlowCallRateThreshold is")
-	case c.WindowSize < 0:
-		return fieldErr("WindowSize", c.WindowSize, "must not be negative")
+	case c.WindowSize < 0 || c.WindowSize > maxCount:
+		return fieldErr("WindowSize", c.WindowSize, fmt.Sprintf("must be from 0 to %d", maxCount))
 	case c.WindowDuration < 0:
 		return fieldErr("WindowDuration", c.WindowDuration, "must not be negative")
 	case c.MinimumCalls < 0:

@@ -43,7 +43,7 @@ func ExampleNew_invalid() {
 	_, err = breaker.New(breaker.Config{})
 	fmt.Println(err)
 	// Output:
-	// breaker: Config.FailureThreshold = -1: must be at least 1
+	// breaker: Config.FailureThreshold = -1: must be from 1 to 1073741824
 	// breaker: CIRCUIT_BREAKER_RECOVERY_TIMEOUT="soon": want a positive number of seconds (like 30 or 0.5) or a duration (like 1m30s)
 }
 

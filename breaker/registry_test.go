@@ -46,7 +46,7 @@ func TestRegistry(t *testing.T) {
 	if _, err := r.Get("", breaker.Config{}); err == nil {
 		t.Errorf("Get(\"\") succeeded")
 	}
-	if _, err := r.Get("bad", breaker.Config{FailureThreshold: -1}); err == nil || err.Error() != `breaker "bad": breaker: Config.FailureThreshold = -1: must be at least 1` {
+	if _, err := r.Get("bad", breaker.Config{FailureThreshold: -1}); err == nil || err.Error() != `breaker "bad": breaker: Config.FailureThreshold = -1: must be from 1 to 1073741824` {
 		t.Errorf("Get(bad) = %v", err)
 	}
 	if _, ok := r.Lookup("bad"); ok {
