@@ -112,7 +112,7 @@ func (d *Dir) Put(ctx context.Context, key string, r io.Reader, opts PutOptions)
 	}()
 
 	h := crc32.New(castagnoli)
-	n, err := io.Copy(io.MultiWriter(f, h), ctxReader{ctx, r})
+	n, err := copyBuf(io.MultiWriter(f, h), ctxReader{ctx, r})
 	if err != nil {
 		return ObjectInfo{}, d.fail("put", key, err)
 	}

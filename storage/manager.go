@@ -228,7 +228,7 @@ func checksum(src Source, path string) (uint32, int64, error) {
 	}
 	defer rc.Close()
 	h := crc32.New(castagnoli)
-	n, err := io.Copy(h, rc)
+	n, err := copyBuf(h, rc)
 	if err != nil {
 		return 0, 0, &LocalError{Op: "read", Path: path, Err: err}
 	}
@@ -299,7 +299,7 @@ func (m *Manager) Get(ctx context.Context, key string) ([]byte, ObjectInfo, erro
 			buf.Grow(int(in.Size))
 		}
 		h := crc32.New(castagnoli)
-		n, err := io.Copy(io.MultiWriter(&buf, h), rc)
+		n, err := copyBuf(io.MultiWriter(&buf, h), rc)
 		if err != nil {
 			return fmt.Errorf("storage: get %q: %w", key, err)
 		}
@@ -363,7 +363,7 @@ func (m *Manager) DownloadFile(ctx context.Context, key, localPath string) (Obje
 		}
 		defer rc.Close()
 		h := crc32.New(castagnoli)
-		n, err := io.Copy(io.MultiWriter(localWriter{f, tmp}, h), rc)
+		n, err := copyBuf(io.MultiWriter(localWriter{f, tmp}, h), rc)
 		if err != nil {
 			return fmt.Errorf("storage: get %q: %w", key, err)
 		}
