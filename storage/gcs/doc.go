@@ -10,6 +10,11 @@
 // status: 408, 429 and 5xx are transient, 404 is storage.ErrNotExist, 412
 // storage.ErrPrecondition, other 4xx permanent.
 //
+// One thing the client still does on its own: a download whose body is cut mid-way is resumed
+// once with a ranged request pinned to the same generation. That continues the attempt rather
+// than retrying it; if the resumption fails, the attempt fails, and the bytes are verified
+// against the object's CRC32C either way.
+//
 // Importing the package registers the gs:// scheme with storage.Open:
 //
 //	import _ "github.com/resilience-go/resilience/storage/gcs"
