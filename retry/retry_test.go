@@ -532,3 +532,56 @@ func TestWrapConcurrent(t *testing.T) {
 		<-done
 	}
 }
+
+// TestValueEntryPointsWithSetUp runs DoValue and Wrap through their full loop (a Config that
+// needs set-up before the first attempt) and their fast path with metrics.
+func TestValueEntryPointsWithSetUp(t *testing.T) {
+	budget, err := NewBudget(1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		give Config
+	}{
+		{"AttemptTimeout", Config{AttemptTimeout: time.Hour}},
+		{"Budget", Config{Budget: budget}},
+		{"MaxElapsed", Config{MaxElapsed: time.Hour}},
+		{"metrics", Config{Name: "value-entry", Metrics: NewMetrics()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.give.clock = newFakeClock()
+			tt.give.Jitter = NoJitter
+			for _, entry := range []string{"DoValue", "Wrap"} {
+				calls := 0
+				fn := func(ctx context.Context) (int, error) {
+					calls++
+					if calls < 3 {
+						return 0, errTransient
+					}
+					return calls, nil
+				}
+				var v int
+				var err error
+				if entry == "DoValue" {
+					v, err = DoValue(context.Background(), tt.give, fn)
+				} else {
+					v, err = Wrap(tt.give, fn)(context.Background())
+				}
+				if v != 3 || err != nil {
+					t.Errorf("%s = %d, %v; want 3, nil", entry, v, err)
+				}
+				calls = 10 // succeeds at once
+				if v, err = DoValue(context.Background(), tt.give, fn); v != 11 || err != nil {
+					t.Errorf("%s first try = %d, %v; want 11, nil", entry, v, err)
+				}
+			}
+			if tt.give.Metrics != nil {
+				if s := tt.give.Metrics.Snapshot(); len(s) != 1 || s[0].Calls != 4 || s[0].Retries != 4 {
+					t.Errorf("Snapshot() = %+v, want 4 calls with 4 retries", s)
+				}
+			}
+		})
+	}
+}
