@@ -28,42 +28,8 @@ type subject struct {
 const never = math.MaxInt32 // a threshold that is never reached
 
 var subjects = []subject{
-	{"resilience", func(b *testing.B, open bool) func(bool) error {
-		br, err := breaker.New(breaker.Config{FailureThreshold: 1 << 30, RecoveryTimeout: time.Hour, Timeout: breaker.NoTimeout})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if open {
-			br.ForceOpen()
-		}
-		ctx := context.Background()
-		okFn := func(context.Context) error { return nil }
-		failFn := func(context.Context) error { return errFail }
-		return func(fail bool) error {
-			if fail {
-				return br.Call(ctx, failFn)
-			}
-			return br.Call(ctx, okFn)
-		}
-	}},
-	{"resilience-timeout30s", func(b *testing.B, open bool) func(bool) error {
-		br, err := breaker.New(breaker.Config{FailureThreshold: 1 << 30, RecoveryTimeout: time.Hour, Timeout: 30 * time.Second})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if open {
-			br.ForceOpen()
-		}
-		ctx := context.Background()
-		okFn := func(context.Context) error { return nil }
-		failFn := func(context.Context) error { return errFail }
-		return func(fail bool) error {
-			if fail {
-				return br.Call(ctx, failFn)
-			}
-			return br.Call(ctx, okFn)
-		}
-	}},
+	{"resilience", resilienceSubject(breaker.NoTimeout)},
+	{"resilience-timeout30s", resilienceSubject(30 * time.Second)},
 	{"gobreaker", func(b *testing.B, open bool) func(bool) error {
 		st := gobreaker.Settings{Name: "x", Timeout: time.Hour}
 		if open {
@@ -136,6 +102,27 @@ var subjects = []subject{
 			return ex.Run(okFn)
 		}
 	}},
+}
+
+func resilienceSubject(timeout time.Duration) func(b *testing.B, open bool) func(bool) error {
+	return func(b *testing.B, open bool) func(bool) error {
+		br, err := breaker.New(breaker.Config{FailureThreshold: 1 << 30, RecoveryTimeout: time.Hour, Timeout: timeout})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if open {
+			br.ForceOpen()
+		}
+		ctx := context.Background()
+		okFn := func(context.Context) error { return nil }
+		failFn := func(context.Context) error { return errFail }
+		return func(fail bool) error {
+			if fail {
+				return br.Call(ctx, failFn)
+			}
+			return br.Call(ctx, okFn)
+		}
+	}
 }
 
 // BenchmarkBreakerClosed: a call that returns nil through a closed breaker, one goroutine.
