@@ -288,7 +288,7 @@ func (b *Breaker) Allow() (done func(err error), err error) {
 			return
 		}
 		a := attempt{tok: tok, start: start}
-		b.finish(nil, &a, err, false)
+		b.finish(nil, &a, err)
 	}, nil
 }
 
@@ -346,10 +346,12 @@ func (b *Breaker) exit(parent context.Context, a *attempt, err error) error {
 		b.record(a, failure, b.slow(a))
 		return err
 	}
-	return b.finish(parent, a, err, true)
+	return b.finish(parent, a, err)
 }
 
-func (b *Breaker) finish(parent context.Context, a *attempt, err error, hasParent bool) error {
+// finish classifies and records the outcome of an admitted call; parent is the caller's
+// context, nil for Allow.
+func (b *Breaker) finish(parent context.Context, a *attempt, err error) error {
 	o := success
 	if err != nil {
 		classified := false
@@ -358,11 +360,7 @@ func (b *Breaker) finish(parent context.Context, a *attempt, err error, hasParen
 				b.record(a, failure, b.slow(a)) // IsFailure panicked
 			}
 		}()
-		if hasParent {
-			o = b.classify(parent, err)
-		} else {
-			o = b.classify(nil, err)
-		}
+		o = b.classify(parent, err)
 		classified = true
 	}
 	b.record(a, o, b.slow(a))
@@ -476,10 +474,10 @@ func (b *Breaker) consecutive() (failures, successes int64) {
 }
 
 // record records the outcome of a call admitted on the slow path.
-func (b *Breaker) record(a *attempt, o outcome, slow bool) {
+func (b *Breaker) record(a *attempt, o outcome, isSlow bool) {
 	b.counts.add(o)
-	if slow {
-		b.counts.add(outcomeSlow)
+	if isSlow {
+		b.counts.add(slow)
 	}
 	tok := a.tok
 	if stateOf(tok) == Closed && tok&flagMeasured == 0 && tok&flagDisabled == 0 && o != failure {
@@ -502,7 +500,7 @@ func (b *Breaker) record(a *attempt, o outcome, slow bool) {
 		now = b.clock.Now()
 	}
 	if win && o != ignored && stateOf(cur) == Closed {
-		b.ext.window.record(now, o == failure, slow)
+		b.ext.window.record(now, o == failure, isSlow)
 	}
 	if cur&flagDisabled != 0 {
 		return
@@ -530,8 +528,6 @@ func (b *Breaker) record(a *attempt, o outcome, slow bool) {
 		}
 	}
 }
-
-const outcomeSlow = slow
 
 // judgeRates opens the breaker when a window rate reaches its threshold. Requires b.mu held.
 func (b *Breaker) judgeRates(now time.Time) {
